@@ -1,0 +1,197 @@
+#include "repo_index/tags.h"
+
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <set>
+
+namespace agent::repo_index {
+
+namespace {
+
+using QueryPtr = std::unique_ptr<TSQuery, decltype(&ts_query_delete)>;
+
+const char * query_error_name(TSQueryError e) {
+    switch (e) {
+        case TSQueryErrorSyntax:    return "syntax";
+        case TSQueryErrorNodeType:  return "unknown node type";
+        case TSQueryErrorField:     return "unknown field";
+        case TSQueryErrorCapture:   return "unknown capture";
+        case TSQueryErrorStructure: return "impossible pattern";
+        case TSQueryErrorLanguage:  return "language";
+        default:                    return "unknown";
+    }
+}
+
+// Compiled queries, one per language, built on first use and kept for the process.
+Result<const TSQuery *> compiled_query(const Language & lang) {
+    static std::mutex                                  mu;
+    static std::map<std::string_view, QueryPtr>       cache;
+    std::lock_guard<std::mutex>                        lock(mu);
+    auto                                               it = cache.find(lang.name);
+    if (it != cache.end()) {
+        return static_cast<const TSQuery *>(it->second.get());
+    }
+    uint32_t     offset = 0;
+    TSQueryError err    = TSQueryErrorNone;
+    TSQuery *    q = ts_query_new(lang.ts, lang.tags_query.data(), static_cast<uint32_t>(lang.tags_query.size()),
+                                  &offset, &err);
+    if (q == nullptr) {
+        return Status::InvalidArgument("tags query for " + std::string(lang.name) + " does not compile: " +
+                                       query_error_name(err) + " error at byte " + std::to_string(offset));
+    }
+    const TSQuery * raw = q;
+    cache.emplace(lang.name, QueryPtr(q, ts_query_delete));
+    return raw;
+}
+
+std::string_view node_text(std::string_view source, TSNode node) {
+    uint32_t b = ts_node_start_byte(node), e = ts_node_end_byte(node);
+    if (b > source.size() || e > source.size() || e < b) {
+        return {};
+    }
+    return source.substr(b, e - b);
+}
+
+std::string_view string_value(const TSQuery * q, uint32_t id) {
+    uint32_t     len = 0;
+    const char * s   = ts_query_string_value_for_id(q, id, &len);
+    return {s, len};
+}
+
+// Text of the first node captured as `capture_id` in the match, if any.
+bool capture_text(const TSQueryMatch & m, uint32_t capture_id, std::string_view source, std::string_view & out) {
+    for (uint16_t i = 0; i < m.capture_count; ++i) {
+        if (m.captures[i].index == capture_id) {
+            out = node_text(source, m.captures[i].node);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Applies the text predicates of the match's pattern. A capture absent from the match
+// (optional pattern parts) makes its predicate pass.
+bool predicates_hold(const TSQuery * q, const TSQueryMatch & m, std::string_view source) {
+    uint32_t                    n     = 0;
+    const TSQueryPredicateStep * steps = ts_query_predicates_for_pattern(q, m.pattern_index, &n);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t end = i;
+        while (end < n && steps[end].type != TSQueryPredicateStepTypeDone) {
+            ++end;
+        }
+        if (end > i && steps[i].type == TSQueryPredicateStepTypeString) {
+            std::string_view op = string_value(q, steps[i].value_id);
+            std::string_view subject;
+            bool             have_subject = end > i + 1 && steps[i + 1].type == TSQueryPredicateStepTypeCapture &&
+                                capture_text(m, steps[i + 1].value_id, source, subject);
+            if (have_subject && end > i + 2) {
+                const TSQueryPredicateStep & arg = steps[i + 2];
+                std::string_view             other;
+                bool other_ok = arg.type == TSQueryPredicateStepTypeString
+                                    ? (other = string_value(q, arg.value_id), true)
+                                    : capture_text(m, arg.value_id, source, other);
+                if (op == "eq?" || op == "not-eq?") {
+                    if (other_ok && ((subject == other) != (op == "eq?"))) {
+                        return false;
+                    }
+                } else if (op == "match?" || op == "not-match?") {
+                    bool hit = std::regex_search(std::string(subject), std::regex(std::string(other)));
+                    if (hit != (op == "match?")) {
+                        return false;
+                    }
+                } else if (op == "any-of?" || op == "not-any-of?") {
+                    bool found = false;
+                    for (uint32_t k = i + 2; k < end; ++k) {
+                        found = found || (steps[k].type == TSQueryPredicateStepTypeString &&
+                                          string_value(q, steps[k].value_id) == subject);
+                    }
+                    if (found != (op == "any-of?")) {
+                        return false;
+                    }
+                }
+            }
+        }
+        i = end + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
+Result<FileTags> extract_tags(const Language & lang, std::string_view source) {
+    auto query = compiled_query(lang);
+    if (!query.ok()) {
+        return query.status();
+    }
+    const TSQuery * q = *query;
+
+    std::unique_ptr<TSParser, decltype(&ts_parser_delete)> parser(ts_parser_new(), ts_parser_delete);
+    if (!ts_parser_set_language(parser.get(), lang.ts)) {
+        return Status::Internal("tree-sitter rejected the " + std::string(lang.name) + " grammar (ABI mismatch)");
+    }
+    std::unique_ptr<TSTree, decltype(&ts_tree_delete)> tree(
+        ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size())),
+        ts_tree_delete);
+    if (!tree) {
+        return Status::Internal("tree-sitter failed to parse the " + std::string(lang.name) + " source");
+    }
+    TSNode   root = ts_tree_root_node(tree.get());
+    FileTags out;
+    out.has_errors = ts_node_has_error(root);
+
+    std::unique_ptr<TSQueryCursor, decltype(&ts_query_cursor_delete)> cursor(ts_query_cursor_new(),
+                                                                             ts_query_cursor_delete);
+    ts_query_cursor_exec(cursor.get(), q, root);
+    std::vector<std::pair<uint32_t, Tag>> found;  // (start byte, tag) for a stable source order
+    std::set<std::pair<uint32_t, bool>>   seen;   // (name start byte, is definition)
+    TSQueryMatch                          m;
+    while (ts_query_cursor_next_match(cursor.get(), &m)) {
+        if (!predicates_hold(q, m, source)) {
+            continue;
+        }
+        std::string_view name;
+        uint32_t         name_start = 0;
+        const TSNode *   role_node = nullptr;
+        std::string_view role;
+        for (uint16_t i = 0; i < m.capture_count; ++i) {
+            uint32_t         len = 0;
+            const char *     cn  = ts_query_capture_name_for_id(q, m.captures[i].index, &len);
+            std::string_view cname(cn, len);
+            if (cname == "name") {
+                name       = node_text(source, m.captures[i].node);
+                name_start = ts_node_start_byte(m.captures[i].node);
+            } else if (cname.starts_with("definition.") || cname.starts_with("reference.")) {
+                role_node = &m.captures[i].node;
+                role      = cname;
+            }
+        }
+        if (role_node == nullptr || name.empty()) {
+            continue;
+        }
+        // Several patterns can tag the same name (Rust: a function inside an impl is both
+        // a method and a function); the first pattern, the more specific one, wins.
+        bool is_def = role.starts_with("definition.");
+        if (!seen.insert({name_start, is_def}).second) {
+            continue;
+        }
+        Tag t;
+        t.name          = std::string(name);
+        t.is_definition = is_def;
+        t.kind          = std::string(role.substr(role.find('.') + 1));
+        t.start_line    = ts_node_start_point(*role_node).row + 1;
+        t.end_line      = ts_node_end_point(*role_node).row + 1;
+        found.emplace_back(ts_node_start_byte(*role_node), std::move(t));
+    }
+    std::stable_sort(found.begin(), found.end(), [](const auto & a, const auto & b) { return a.first < b.first; });
+    for (auto & [_, t] : found) {
+        out.tags.push_back(std::move(t));
+    }
+    return out;
+}
+
+}  // namespace agent::repo_index

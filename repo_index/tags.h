@@ -1,0 +1,34 @@
+// Tags: definitions and references found by a grammar's tags.scm query.
+#pragma once
+
+#include "agent/base/status.h"
+#include "repo_index/languages.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agent::repo_index {
+
+struct Tag {
+    std::string name;            // the @name capture's text
+    std::string kind;            // "function", "class", "method", "call", ... (after definition./reference.)
+    bool        is_definition = false;
+    uint32_t    start_line = 0;  // 1-based, of the whole definition/reference node
+    uint32_t    end_line = 0;    // 1-based, inclusive
+};
+
+struct FileTags {
+    std::vector<Tag> tags;           // in source order
+    bool             has_errors = false;  // the tree contains ERROR or MISSING nodes
+};
+
+// Parses `source` with `lang` and runs its tags query. Text predicates (#eq?, #not-eq?,
+// #match?, #not-match?, #any-of?) are applied; directives such as #strip! are ignored.
+// When several patterns tag the same name node the same way, only the first is kept.
+// Errors: kInvalidArgument when the query does not compile for the grammar (a bug in the
+// pinned packages), kInternal when the parser fails outright.
+Result<FileTags> extract_tags(const Language & lang, std::string_view source);
+
+}  // namespace agent::repo_index

@@ -1,0 +1,92 @@
+#include "actions/git_repo.h"
+#include "sandbox/host_process.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using agent::StatusCode;
+using agent::actions::GitRepo;
+using agent::sandbox::HostProcessParams;
+using agent::sandbox::run_host_process;
+using agent::testing::TempDir;
+
+namespace {
+
+std::string git(const std::string & dir, std::vector<std::string> args, const std::string & stdin_data = "") {
+    HostProcessParams p;
+    p.argv = {"git", "-C", dir, "-c", "user.name=t", "-c", "user.email=t@t"};
+    p.argv.insert(p.argv.end(), args.begin(), args.end());
+    p.stdin_data = stdin_data;
+    auto r       = run_host_process(p);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->exit_code, 0) << r->err;
+    return r->out;
+}
+
+}  // namespace
+
+TEST(GitRepo, CommitAndDiffProduceAPatchGitApplies) {
+    TempDir work;
+    auto    repo = GitRepo::Init(work.path());
+    ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+    work.write("src/calc.py", "def add(a, b):\n    return a - b\n");
+    work.write("README.md", "calc\n");
+    work.write(".gitignore", "build/\n");
+    auto base = repo->commit_all("base");
+    ASSERT_TRUE(base.ok()) << base.status().ToString();
+    EXPECT_EQ(base->size(), 40u);
+    EXPECT_EQ(*repo->head_commit(), *base);
+    // The git CLI sees the same commit.
+    EXPECT_EQ(git(work.path(), {"rev-parse", "HEAD"}), *base + "\n");
+
+    work.write("src/calc.py", "def add(a, b):\n    return a + b\n");
+    work.write("tests/test_calc.py", "from src.calc import add\n");
+    work.write("build/out.o", "ignored");
+    std::filesystem::remove(work.path() + "/README.md");
+
+    auto patch = repo->diff_to_workdir(*base);
+    ASSERT_TRUE(patch.ok()) << patch.status().ToString();
+    EXPECT_NE(patch->find("-    return a - b\n+    return a + b"), std::string::npos) << *patch;
+    EXPECT_NE(patch->find("+++ b/tests/test_calc.py"), std::string::npos) << *patch;
+    EXPECT_NE(patch->find("deleted file mode"), std::string::npos) << *patch;
+    EXPECT_EQ(patch->find("build/out.o"), std::string::npos) << *patch;
+
+    // A clean checkout of the base plus the patch equals the work tree.
+    TempDir clone;
+    git(clone.path(), {"clone", "-q", work.path(), "."});
+    git(clone.path(), {"checkout", "-q", *base});
+    git(clone.path(), {"apply", "-"}, *patch);
+    EXPECT_EQ(clone.read("src/calc.py"), work.read("src/calc.py"));
+    EXPECT_EQ(clone.read("tests/test_calc.py"), work.read("tests/test_calc.py"));
+    EXPECT_FALSE(std::filesystem::exists(clone.path() + "/README.md"));
+
+    // Committing everything moves HEAD and leaves nothing to diff.
+    auto second = repo->commit_all("fix");
+    ASSERT_TRUE(second.ok());
+    EXPECT_NE(*second, *base);
+    EXPECT_EQ(*repo->diff_to_workdir("HEAD"), "");
+}
+
+TEST(GitRepo, ErrorsAreClear) {
+    TempDir empty;
+    auto    r = GitRepo::Open(empty.path());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+    EXPECT_NE(r.status().message().find(empty.path()), std::string::npos);
+
+    auto repo = GitRepo::Init(empty.path());
+    ASSERT_TRUE(repo.ok());
+    EXPECT_FALSE(repo->head_commit().ok());  // unborn branch
+    auto d = repo->diff_to_workdir("no-such-rev");
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.status().message().find("no-such-rev"), std::string::npos);
+}
+
+TEST(GitRepo, LibraryVersionIsReported) {
+    auto deps = agent::actions::actions_dependencies();
+    ASSERT_EQ(deps.size(), 1u);
+    EXPECT_EQ(deps[0].name, "libgit2");
+    EXPECT_EQ(deps[0].version.rfind("1.5.", 0), 0u) << deps[0].version;
+}
