@@ -1,0 +1,16 @@
+// Subcommands of the `agent` CLI. Each add_*_command() registers its subcommand, options
+// and help on `app`, and when the subcommand is selected on the command line, stores in
+// `run` the function main() calls after parsing; its return value is the exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace agent {
+
+using CommandRunner = std::function<int()>;
+
+void add_doctor_command(CLI::App & app, CommandRunner & run);
+
+}  // namespace agent

@@ -1,0 +1,107 @@
+// The one interface the agent talks to; every model backend implements it.
+//
+// JSON travels as text here (tool schemas, tool-call arguments): the embedded backend links
+// llama.cpp's common library, which has its own nlohmann-json copy (docs/ARCHITECTURE.md).
+#pragma once
+
+#include "agent/base/status.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace agent::model {
+
+enum class Role { kSystem, kUser, kAssistant, kTool };
+
+const char * role_name(Role role);  // "system", "user", "assistant", "tool"
+
+struct ToolCall {
+    std::string id;              // backend-assigned ("call_0", ...) when the model gives none
+    std::string name;            // action name
+    std::string arguments_json;  // a JSON object, as text
+};
+
+struct Message {
+    Role                  role = Role::kUser;
+    std::string           content;
+    std::vector<ToolCall> tool_calls;    // assistant messages only
+    std::string           tool_call_id;  // tool messages only: which call this answers
+};
+
+struct ToolSpec {
+    std::string name;
+    std::string description;
+    std::string parameters_schema_json;  // JSON Schema of the arguments object, as text
+};
+
+struct SamplingParams {
+    float    temperature = 0.0f;
+    float    top_p       = 1.0f;
+    uint64_t seed        = 0;
+    int      max_tokens  = 2048;
+};
+
+struct ChatRequest {
+    std::vector<Message>      messages;
+    std::vector<ToolSpec>     tools;
+    SamplingParams            sampling;
+    const std::atomic<bool> * cancel = nullptr;  // when set and true, the backend stops as soon as it can
+};
+
+struct Usage {
+    int64_t prompt_tokens        = 0;
+    int64_t completion_tokens    = 0;
+    int64_t cached_prompt_tokens = 0;  // prompt tokens served from a cache (KV reuse or provider cache)
+};
+
+struct Timing {
+    double time_to_first_token_ms = 0;
+    double total_ms               = 0;
+};
+
+enum class FinishReason { kStop, kToolCalls, kLength, kCancelled };
+
+const char * finish_reason_name(FinishReason reason);  // "stop", "tool_calls", "length", "cancelled"
+
+struct ChatResponse {
+    std::string           content;
+    std::vector<ToolCall> tool_calls;
+    Usage                 usage;
+    Timing                timing;
+    FinishReason          finish   = FinishReason::kStop;
+    double                cost_usd = 0;  // 0 when the model has no price entry
+};
+
+// Streaming: text deltas as they are decoded, each tool call once it is complete.
+struct StreamEvent {
+    enum class Kind { kText, kToolCall } kind = Kind::kText;
+    std::string text;
+    ToolCall    tool_call;
+};
+
+using StreamCallback = std::function<void(const StreamEvent &)>;
+
+class Backend {
+  public:
+    virtual ~Backend() = default;
+
+    // e.g. "embedded:/path/tiny-v4.gguf", "deepseek:deepseek-chat", "script:/path/run.jsonl"
+    virtual std::string name() const = 0;
+
+    // One assistant turn. on_event may be empty. Errors are values with messages a user can
+    // act on (dead endpoint, bad key, context overflow, exhausted script); never throws.
+    virtual Result<ChatResponse> chat(const ChatRequest & request, const StreamCallback & on_event) = 0;
+
+    // Tokens the rendered prompt for these messages and tools would take, exact where the
+    // backend has the model's tokenizer.
+    virtual Result<int64_t> count_tokens(const std::vector<Message> & messages, const std::vector<ToolSpec> & tools) = 0;
+
+    // Context window in tokens.
+    virtual int64_t context_window() const = 0;
+};
+
+}  // namespace agent::model
