@@ -21,7 +21,7 @@ void log_callback(ggml_log_level level, const char * text, void * /*user*/) {
         const char * v = std::getenv("AGENT_LLAMA_LOG");
         return v != nullptr && std::strcmp(v, "1") == 0;
     }();
-    if (verbose || level == GGML_LOG_LEVEL_ERROR || level == GGML_LOG_LEVEL_WARN) {
+    if (verbose || level == GGML_LOG_LEVEL_ERROR) {
         std::fputs(text, stderr);
     }
 }

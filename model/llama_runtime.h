@@ -6,7 +6,7 @@
 namespace agent::model {
 
 // Initialises llama.cpp's backends once per process (thread-safe, idempotent) and routes
-// llama.cpp's log to stderr at warning level and above (everything when the environment
+// llama.cpp's log to stderr at error level (everything when the environment
 // variable AGENT_LLAMA_LOG=1).
 void llama_runtime_init();
 
